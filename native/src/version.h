@@ -1,0 +1,5 @@
+#pragma once
+
+namespace tokensmith {
+const char* core_version();
+}  // namespace tokensmith
