@@ -13,21 +13,47 @@ from ._errors import (
     UnsupportedFormatError,
 )
 from ._tokenizer import BackendSpec, Tokenizer
+from .formats import builtin_names, load, save
+from .corpora import Corpus, LanguageCollection, open_corpus, open_language_collection
+from .measure import Report, audit, evaluate
+from .train import BpeTrainingOptions, TrainingResult, extend_bpe, save_training_output, train_bpe
+from .bytes import ByteEnsemble, ByteLM, NaiveTokenLM, TokenHealingLM
+from .models import load_causal_lm
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackendSpec",
+    "BpeTrainingOptions",
+    "ByteEnsemble",
+    "ByteLM",
     "ConversionError",
+    "Corpus",
     "CorpusError",
     "FormatError",
+    "LanguageCollection",
+    "NaiveTokenLM",
     "OptionalDependencyError",
     "OutputExistsError",
+    "Report",
     "SpecialTokenError",
+    "TokenHealingLM",
     "Tokenizer",
     "TokensmithError",
     "TokensmithFileNotFoundError",
     "TrainingError",
+    "TrainingResult",
     "UnsupportedFormatError",
     "__version__",
+    "extend_bpe",
+    "save_training_output",
+    "train_bpe",
+    "audit",
+    "evaluate",
+    "builtin_names",
+    "load",
+    "load_causal_lm",
+    "save",
+    "open_corpus",
+    "open_language_collection",
 ]

@@ -45,6 +45,10 @@ class TokensmithFileNotFoundError(TokensmithError, FileNotFoundError):
         super().__init__(f"{path}: no such {what}")
         self.filename = str(path)
 
+    def __str__(self) -> str:
+        # OSError.__str__ switches to "[Errno None] None: 'path'" once filename is set.
+        return str(self.args[0])
+
 
 class FormatError(TokensmithError, ValueError):
     """A file is not in the format it claims, or is damaged."""

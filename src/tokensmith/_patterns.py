@@ -6,7 +6,9 @@ they are data, and the native scanner is proven equal to ``regex`` on each of th
 
 from __future__ import annotations
 
-__all__ = ["PATTERNS", "pattern_by_name"]
+from tokensmith._errors import TrainingError
+
+__all__ = ["DIGIT_MODES", "PATTERNS", "pattern_by_name", "pattern_with_digits"]
 
 # tiktoken's faster equivalent of the original GPT-2 pattern (same pieces on every text).
 _GPT2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
@@ -45,3 +47,47 @@ PATTERNS: dict[str, str] = {
 def pattern_by_name(name_or_pattern: str) -> str:
     """Return the pattern for a preset name, or the argument itself if it is not a preset name."""
     return PATTERNS.get(name_or_pattern, name_or_pattern)
+
+
+# How each preset writes its number rule, and what replaces it in each digit mode. The
+# right-aligned groups follow the "right-to-left" digit grouping studied by Singh & Strouse
+# (2024, "Tokenization counts: the impact of tokenization on arithmetic in frontier LLMs"):
+# a lookahead keeps what follows the piece a multiple of three digits.
+_NUMBER_RULES = {
+    "gpt2": r" ?\p{N}++",
+    "r50k": r" ?\p{N}++",
+    "cl100k": r"\p{N}{1,3}+",
+    "o200k": r"\p{N}{1,3}",
+    "llama3": r"\p{N}{1,3}",
+}
+_DIGIT_RULES = {
+    "single": r"\p{N}",
+    "left3": r"\p{N}{1,3}",
+    "right3": r"\p{N}{1,3}(?=(?:\p{N}{3})*(?:\P{N}|$))",
+}
+DIGIT_MODES = ("pattern", *_DIGIT_RULES)
+
+
+def pattern_with_digits(preset: str, mode: str) -> str:
+    """Return the preset's pattern with its number rule replaced by the digit mode's rule.
+
+    ``pattern`` keeps the preset's own rule; ``single`` cuts every digit alone; ``left3`` cuts
+    groups of up to three from the left (cl100k's rule); ``right3`` aligns the groups from the
+    right, so ``1234567`` gives ``1 234 567``. GPT-2's optional leading space stays in front:
+    ``pattern_with_digits("gpt2", "single")`` still splits `` 12`` as `` 1``, ``2``. The result
+    loads in ``regex``, tiktoken (fancy-regex) and HF tokenizers (Oniguruma).
+    """
+    if preset not in _NUMBER_RULES:
+        raise TrainingError(f"unknown split preset {preset!r}: use one of {', '.join(_NUMBER_RULES)}")
+    if mode not in DIGIT_MODES:
+        raise TrainingError(f"unknown digits mode {mode!r}: use one of {', '.join(DIGIT_MODES)}")
+    pattern = PATTERNS[preset]
+    if mode == "pattern":
+        return pattern
+    rule = _NUMBER_RULES[preset]
+    prefix = " ?" if rule.startswith(" ?") else ""
+    # Cut at the first occurrence only: the number rule appears once in each preset.
+    head, found, tail = pattern.partition(rule)
+    if not found:
+        raise AssertionError(f"preset {preset!r} has lost its number rule {rule!r}")
+    return head + prefix + _DIGIT_RULES[mode] + tail

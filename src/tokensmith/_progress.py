@@ -48,14 +48,21 @@ def progress(description: str, total: float | None = None, *, unit: str = "", en
         yield _Silent()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress as RichProgress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress as RichProgress, ProgressColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    class _RateColumn(ProgressColumn):
+        # task.speed is None until rich has two samples; a "{task.speed:,.1f}" format string
+        # raised TypeError on the first refresh.
+        def render(self, task):  # type: ignore[no-untyped-def]
+            return Text(f"{task.speed:,.1f}/s" if task.speed else "", style="cyan")
 
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.completed:,.0f}" + (f" {unit}" if unit else "")),
-        TextColumn("[cyan]{task.speed:,.1f}/s" if unit else ""),
+        _RateColumn() if unit else TextColumn(""),
         TimeElapsedColumn(),
     ]
     with RichProgress(*columns, console=Console(stderr=True), transient=True) as bar:

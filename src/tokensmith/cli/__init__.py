@@ -8,6 +8,7 @@ imported only when their subcommand runs (or for ``--help``), keeping startup fa
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 import traceback
@@ -48,23 +49,62 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning expected errors into one ``error:`` line."""
-    args = sys.argv[1:] if argv is None else argv
+    """Entry point: run the CLI, turning every failure into one ``error:`` line and an exit code.
+
+    Exit codes: 0 success, 1 an error in the input or the work, 2 a usage mistake, 130
+    interrupted. ``--debug`` adds the traceback.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="tokensmith", standalone_mode=False)
+        result = cli.main(args=args, prog_name="tokensmith", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()
+        return 0
     except click.exceptions.Abort:
         click.echo("error: interrupted", err=True)
         return 130
     except KeyboardInterrupt:
         click.echo("error: interrupted; nothing was written", err=True)
         return 130
-    except click.ClickException as error:
-        error.show()
+    except click.UsageError as error:
+        _report(_usage_message(error), debug)
         return error.exit_code
-    except (TokensmithError, OSError) as error:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"error: {error}", err=True)
+    except click.ClickException as error:
+        _report(error.format_message(), debug)
+        return error.exit_code
+    except BrokenPipeError:
+        # The reader (``| head``) went away: not an error worth a message. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
-    return 0
+    except (TokensmithError, OSError) as error:
+        _report(_one_line(error), debug)
+        return 1
+    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+        _report(
+            f"internal error ({type(error).__name__}: {_one_line(error)}); "
+            "rerun with --debug for the traceback and please report it",
+            debug,
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _usage_message(error: click.UsageError) -> str:
+    message = error.format_message()
+    if error.ctx is not None:
+        message += f" (see '{error.ctx.command_path} --help')"
+    return message
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return " ".join(text.split()) if "\n" in text else text
+
+
+def _report(message: str, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    click.echo(f"error: {message}", err=True)

@@ -29,11 +29,21 @@ BYTE_TO_CHAR: tuple[str, ...] = _build_byte_to_char()
 CHAR_TO_BYTE: dict[str, int] = {char: byte for byte, char in enumerate(BYTE_TO_CHAR)}
 
 
+# str.translate tables let C do the per-character work: a few hundred thousand tokens are
+# spelled per conversion. Latin-1 characters outside the alphabet map to U+FFFF, which cannot be
+# encoded as Latin-1, so a string outside the alphabet is detected rather than misread.
+_TO_ALPHABET = {byte: char for byte, char in enumerate(BYTE_TO_CHAR)}
+_FROM_ALPHABET = {**{code: 0xFFFF for code in range(256)}, **{ord(char): byte for char, byte in CHAR_TO_BYTE.items()}}
+
+
 def bytes_to_token_string(data: bytes) -> str:
     """The tokenizer.json spelling of a token's bytes."""
-    return "".join([BYTE_TO_CHAR[byte] for byte in data])
+    return data.decode("latin-1").translate(_TO_ALPHABET)
 
 
 def token_string_to_bytes(token: str) -> bytes:
     """Inverse of :func:`bytes_to_token_string`; KeyError on a character outside the alphabet."""
-    return bytes([CHAR_TO_BYTE[char] for char in token])
+    try:
+        return token.translate(_FROM_ALPHABET).encode("latin-1")
+    except UnicodeEncodeError as error:
+        raise KeyError(token[error.start]) from None

@@ -1,0 +1,37 @@
+// The BPE merge loop over counted words (Sennrich et al. 2016, "Neural Machine Translation of
+// Rare Words with Subword Units": repeatedly merge the most frequent adjacent pair).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace tokensmith {
+
+struct MergeTrainingInput {
+  const int32_t* units;          // token ids of all words, concatenated
+  size_t unit_count;
+  const int64_t* offsets;        // word i = units[offsets[i]:offsets[i+1]]
+  size_t word_count;             // offsets has word_count + 1 entries
+  const uint64_t* counts;        // multiplicity of each word
+  const int32_t* token_lengths;  // byte length of each existing token id
+  size_t token_count;
+};
+
+struct MergeTrainingOptions {
+  size_t merges = 0;
+  int64_t max_token_length = 0;  // 0: no limit
+  uint64_t min_pair_count = 1;
+  int threads = 1;
+  size_t progress_every = 1000;
+  // Called with the number of merges done; returning false stops training.
+  std::function<bool(size_t)> progress;
+};
+
+// Throws std::invalid_argument (message names the offending array and index) on bad input.
+std::vector<std::pair<int32_t, int32_t>> train_merges(const MergeTrainingInput& input,
+                                                      const MergeTrainingOptions& options);
+
+}  // namespace tokensmith

@@ -1,5 +1,0 @@
-#pragma once
-
-namespace tokensmith {
-const char* core_version();
-}  // namespace tokensmith

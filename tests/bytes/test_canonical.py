@@ -1,0 +1,70 @@
+"""The BPE replay and the local canonicality check against the ``tokenizers`` library."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokensmith import Tokenizer, UnsupportedFormatError
+from tokensmith._tokenizer import BackendSpec
+from tokensmith.bytes import CanonicalBPE
+
+ALPHABET = "thecaso rm.,!'12345\n\tx"
+texts = st.text(alphabet=ALPHABET, max_size=24)
+
+
+@pytest.fixture(scope="module", params=["tiny_tokenizer", "superword_tokenizer"])
+def tokenizer(request):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def replay(tokenizer):
+    return CanonicalBPE(tokenizer)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=texts)
+def test_replay_encodes_like_the_tokenizers_library(tokenizer, replay, text):
+    assert replay.encode(text.encode()) == tokenizer.encode_ordinary(text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(text=texts)
+def test_local_check_equals_full_reencoding_for_every_token(tokenizer, replay, text):
+    """``valid_continuations(tail)`` against re-encoding the whole text plus each token."""
+    data = text.encode()
+    tail = data[replay.tail_start(data) :]
+    verdicts = replay.valid_continuations(tail, slice(0, len(replay.sorted_bytes)))
+    base = tokenizer.encode_ordinary(text)
+    for index, token in enumerate(replay.sorted_bytes):
+        try:
+            extended = (data + token).decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # the library takes only text
+        token_id = int(replay.sorted_ids[index])
+        assert verdicts[index] == (tokenizer.encode_ordinary(extended) == [*base, token_id]), (text, token)
+
+
+def test_merge_trees_are_used_for_trained_merges(replay):
+    assert replay.trees is not None
+
+
+def test_token_index_holds_only_tokens_that_encode_to_themselves(tokenizer, replay):
+    for token, token_id in zip(replay.sorted_bytes, replay.sorted_ids.tolist(), strict=True):
+        if token.isascii():
+            assert tokenizer.encode_ordinary(token.decode()) == [token_id]
+
+
+def test_unsupported_family_is_named():
+    sentencepiece = Tokenizer(
+        name="tiny-sp",
+        family="sentencepiece",
+        byte_level=False,
+        token_bytes_by_id={0: b"a"},
+        special_tokens={},
+        backend=BackendSpec("sentencepiece", b""),
+    )
+    with pytest.raises(UnsupportedFormatError, match="'sentencepiece'"):
+        CanonicalBPE(sentencepiece)
