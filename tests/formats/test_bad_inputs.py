@@ -133,3 +133,17 @@ def test_missing_package_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) 
 def test_builtin_names_lists_every_name() -> None:
     names = tokensmith.builtin_names()
     assert {"gpt2", "r50k_base", "cl100k_base", "o200k_base", "llama3.2", "qwen", "mistral-v1", "mistral-v3", "tekken"} <= set(names)
+
+
+def test_rank_file_with_a_pattern_that_does_not_compile(tmp_path: Path) -> None:
+    rank_file = tmp_path / "x.tiktoken"
+    rank_file.write_text("IQ== 0\n")
+    with pytest.raises(tokensmith.FormatError, match="not a valid regex") as caught:
+        tokensmith.load(rank_file, pattern="([a-z")
+    _one_line_naming(caught.value, rank_file)
+
+
+def test_sentencepiece_cannot_be_written_as_tokenizer_json(tmp_path: Path) -> None:
+    with pytest.raises(tokensmith.UnsupportedFormatError, match="sentencepiece"):
+        tokensmith.save(tokensmith.load("mistral-v1"), tmp_path / "tokenizer.json")
+    assert list(tmp_path.iterdir()) == []

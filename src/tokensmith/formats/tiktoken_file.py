@@ -150,6 +150,16 @@ def tiktoken_tokenizer(
     )
 
 
+def _check_pattern(pattern: str, path: Path) -> None:
+    """Refuse a split pattern that does not compile, now rather than at the first encode."""
+    import regex
+
+    try:
+        regex.compile(pattern)
+    except regex.error as error:
+        raise FormatError(f"{path}: the split pattern is not a valid regex ({error}); pass a preset name or a corrected pattern") from None
+
+
 def tokenizer_from_rank_file(path: Path, *, pattern: str | None = None) -> Tokenizer:
     """Load a rank file, taking pattern and specials from ``pattern=`` or the sidecar."""
     sidecar = sidecar_path(path)
@@ -163,6 +173,7 @@ def tokenizer_from_rank_file(path: Path, *, pattern: str | None = None) -> Token
             f"{path}: a .tiktoken file holds no split pattern; pass pattern= (a preset: "
             f"{', '.join(PATTERNS)}; or a regex), or put a sidecar at {sidecar.name}"
         )
+    _check_pattern(split_pattern, path)
     specials = dict(document.get("special_tokens", {})) if document else {}
     name = (document or {}).get("name") or path.name.removesuffix(".gz").removesuffix(".tiktoken")
     return tiktoken_tokenizer(name, read_rank_file(path), split_pattern, specials, source=str(path))
