@@ -14,6 +14,12 @@ from ._errors import OutputExistsError
 __all__ = ["atomic_directory", "atomic_write_bytes", "atomic_write_text", "refuse_existing"]
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def refuse_existing(path: str | os.PathLike[str], overwrite: bool) -> Path:
     """Return ``path`` as a Path, raising OutputExistsError if it exists and overwrite is off."""
     target = Path(path)
@@ -34,6 +40,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, overwrite: 
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes 0600 files; an output should get the permissions a plain open() gives.
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -57,6 +65,7 @@ def atomic_directory(path: str | os.PathLike[str], *, overwrite: bool = False) -
     target = refuse_existing(path, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    os.chmod(staging, 0o777 & ~_current_umask())
     try:
         yield staging
         if target.exists():
