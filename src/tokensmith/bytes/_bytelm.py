@@ -51,8 +51,8 @@ class ByteLM(ByteModel):
     Example::
 
         >>> byte_lm = ByteLM.from_pretrained("SmolLM2-135M-Instruct.Q4_1.gguf")
-        >>> byte_lm.generate(b"The capital of France is Par", 8, greedy=True)
-        b'is. It i'
+        >>> byte_lm.generate(b"The capital of France is Pa", 6, greedy=True)
+        b'ris. I'
     """
 
     def __init__(
