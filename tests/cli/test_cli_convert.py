@@ -4,7 +4,6 @@ outputs are never overwritten by accident."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
