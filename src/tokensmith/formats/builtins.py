@@ -70,7 +70,7 @@ def _gpt2(name: str) -> Callable[[Path], Tokenizer]:
     def build(folder: Path) -> Tokenizer:
         from .gpt2_files import gpt2_tokenizer
 
-        return gpt2_tokenizer(folder / "data", name=name)
+        return gpt2_tokenizer(folder / "data", name=name, source=name)
 
     return build
 

@@ -79,8 +79,14 @@ def _check_merge_order(ranks: dict[bytes, int], merges_path: Path) -> None:
             )
 
 
-def gpt2_tokenizer(path: Path, *, name: str | None = None, pattern: str | None = None) -> Tokenizer:
-    """Load GPT-2 files (a folder or either file) as a rank-based tokenizer."""
+def gpt2_tokenizer(
+    path: Path, *, name: str | None = None, pattern: str | None = None, source: str | None = None
+) -> Tokenizer:
+    """Load GPT-2 files (a folder or either file) as a rank-based tokenizer.
+
+    ``source`` is what the tokenizer reports as its origin; the path by default, the built-in
+    name when it is one.
+    """
     encoder, merges = gpt2_file_pair(path)
     ranks, special_tokens = read_gpt2_ranks(encoder, merges)
     return tiktoken_tokenizer(
@@ -88,5 +94,5 @@ def gpt2_tokenizer(path: Path, *, name: str | None = None, pattern: str | None =
         ranks,
         pattern or PATTERNS["gpt2"],
         special_tokens,
-        source=str(path),
+        source=source or str(path),
     )
