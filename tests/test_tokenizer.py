@@ -176,3 +176,16 @@ def test_huggingface_backend_honours_a_subset_policy():
     assert tiny.decode(everything) == text
     # Leftmost-longest: "<|ab|>" is not read as "<|a" + ...
     assert tiny.encode("<|ab|>", allowed_special="all") == [tiny.special_tokens["<|ab|>"]]
+
+
+def test_backend_document_of_the_wrong_kind_is_a_clear_type_error():
+    broken = Tokenizer(
+        name="broken",
+        family="bpe",
+        byte_level=True,
+        token_bytes_by_id={byte: bytes([byte]) for byte in range(256)},
+        special_tokens={},
+        backend=BackendSpec("huggingface", b"not text"),
+    )
+    with pytest.raises(TypeError, match="broken: backend 'huggingface' needs its document as tokenizer.json text, got bytes"):
+        broken.encode("x")

@@ -16,7 +16,6 @@ Engines:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -35,10 +34,6 @@ class Engine(Protocol):
     ) -> list[list[int]]:
         """Encode many texts, in parallel where the library can."""
         ...
-
-
-def _default_threads() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 class TiktokenEngine:

@@ -126,11 +126,15 @@ class Tokenizer:
             if self.pattern is None:
                 raise ValueError(f"{self.name}: a tiktoken backend needs a split pattern")
             return TiktokenEngine(self.name, self.pattern, self.mergeable_ranks(), self.special_tokens)
-        if kind == "huggingface":
-            assert isinstance(self.backend.document, str)
-            return HuggingFaceEngine(self.backend.document, self.special_tokens)
-        assert isinstance(self.backend.document, bytes)
-        return SentencePieceEngine(self.backend.document, self.special_tokens)
+        document = self.backend.document
+        if kind == "huggingface" and isinstance(document, str):
+            return HuggingFaceEngine(document, self.special_tokens)
+        if kind == "sentencepiece" and isinstance(document, bytes):
+            return SentencePieceEngine(document, self.special_tokens)
+        raise TypeError(
+            f"{self.name}: backend {kind!r} needs its document as "
+            f"{'tokenizer.json text' if kind == 'huggingface' else 'model bytes'}, got {type(document).__name__}"
+        )
 
     def _allowed(self, text_or_texts: str | Sequence[str], allowed_special: SpecialPolicy, disallowed_special: SpecialPolicy) -> frozenset[str]:
         """Apply the special-token policy: return the allowed set, raise on a disallowed token."""
