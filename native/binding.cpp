@@ -223,5 +223,6 @@ NB_MODULE(_native, m) {
   // Training variants register their own functions (one binding file each).
   bind_superbpe(m);
   bind_parity(m);
-  bind_variants(m);
+  bind_boundless(m);
+  bind_augment(m);
 }

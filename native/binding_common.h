@@ -73,6 +73,7 @@ nb::ndarray<nb::numpy, int32_t, nb::shape<-1, 2>> merges_to_numpy(const MergeTra
 // Each defined in its own binding_<part>.cpp.
 void bind_superbpe(nb::module_& m);
 void bind_parity(nb::module_& m);
-void bind_variants(nb::module_& m);
+void bind_boundless(nb::module_& m);
+void bind_augment(nb::module_& m);
 
 }  // namespace tokensmith

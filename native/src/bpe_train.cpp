@@ -302,7 +302,7 @@ class MergeLoop {
     if (options_.threads > 1 && words.size() >= kParallelWords) {
       merge_in_parallel(merge, words);
     } else {
-      merge_words(merge, words.data(), words.data() + words.size(), scratches_[0], direct_updates());
+      merge_words(merge, words.data(), words.data() + words.size(), direct_updates());
     }
     table_.find(merged_pair)->count = 0;
     push_touched();
@@ -317,11 +317,6 @@ class MergeLoop {
     uint64_t key;
     uint32_t word;
     uint32_t added;
-  };
-  struct Scratch {
-    std::vector<uint8_t> merged_at;
-    std::vector<int32_t> symbols;
-    std::vector<PairEvent> events;
   };
 
   struct DirectUpdates {
@@ -342,20 +337,19 @@ class MergeLoop {
   // counts, heap) is the same for any thread count.
   void merge_in_parallel(const Merge& merge, const std::vector<uint32_t>& words) {
     const size_t parts = std::min<size_t>(options_.threads, words.size() / (kParallelWords / 2));
-    if (scratches_.size() < parts) scratches_.resize(parts);
+    if (events_.size() < parts) events_.resize(parts);
     auto range = [&](size_t part) { return words.data() + words.size() * part / parts; };
     std::vector<std::thread> workers;
     for (size_t part = 1; part < parts; ++part) {
       workers.emplace_back([this, &merge, &range, part] {
-        Scratch& scratch = scratches_[part];
-        scratch.events.clear();
-        merge_words(merge, range(part), range(part + 1), scratch, RecordedUpdates{&scratch.events});
+        events_[part].clear();
+        merge_words(merge, range(part), range(part + 1), RecordedUpdates{&events_[part]});
       });
     }
-    merge_words(merge, range(0), range(1), scratches_[0], direct_updates());
+    merge_words(merge, range(0), range(1), direct_updates());
     for (size_t part = 1; part < parts; ++part) {
       workers[part - 1].join();
-      for (const PairEvent& e : scratches_[part].events) {
+      for (const PairEvent& e : events_[part]) {
         const int32_t x = static_cast<int32_t>(e.key >> 32), y = static_cast<int32_t>(e.key & 0xFFFFFFFFu);
         const uint64_t count = words_[e.word].count;
         if (e.added) add_pair(x, y, count, e.word);
@@ -365,36 +359,30 @@ class MergeLoop {
   }
 
   template <class Updates>
-  void merge_words(const Merge& merge, const uint32_t* begin, const uint32_t* end, Scratch& scratch,
-                   Updates updates) {
+  void merge_words(const Merge& merge, const uint32_t* begin, const uint32_t* end, Updates updates) {
     const size_t n = static_cast<size_t>(end - begin);
     for (size_t i = 0; i < n; ++i) {
       // Word records and symbols are scattered: fetch a few words ahead.
       if (i + 8 < n) __builtin_prefetch(&words_[begin[i + 8]]);
       if (i + 4 < n) __builtin_prefetch(symbols_.data() + words_[begin[i + 4]].start);
-      merge_word(begin[i], merge, scratch, updates);
+      merge_word(begin[i], merge, updates);
     }
   }
 
   // Replaces (left, right) by `fresh` left to right in word w and reports the count changes:
   // pairs that overlapped a replaced position disappear, pairs that contain `fresh` appear.
   template <class Updates>
-  void merge_word(uint32_t w, const Merge& merge, Scratch& scratch, Updates& updates) {
+  void merge_word(uint32_t w, const Merge& merge, Updates& updates) {
     Word& word = words_[w];
-    int32_t* s = symbols_.data() + word.start;
-    const uint32_t length = word.length;
-    std::vector<uint8_t>& merged_at = scratch.merged_at;
-    std::vector<int32_t>& out = scratch.symbols;
-    if (!replace_pair(s, length, merge.left, merge.right, merge.fresh, merged_at, out)) return;
     const uint64_t count = word.count;
-    // The merged pair itself is skipped: its count is set to zero once the step is done.
-    for (uint32_t k = 0; k + 1 < length; ++k)
-      if ((merged_at[k] | merged_at[k + 1]) && !(s[k] == merge.left && s[k + 1] == merge.right))
-        updates.removed(s[k], s[k + 1], count, w);
-    std::copy(out.begin(), out.end(), s);
-    word.length = static_cast<uint32_t>(out.size());
-    for (size_t k = 0; k + 1 < out.size(); ++k)
-      if (s[k] == merge.fresh || s[k + 1] == merge.fresh) updates.added(s[k], s[k + 1], count, w);
+    const uint64_t merged = pair_key(merge.left, merge.right);
+    word.length = replace_pair(
+        symbols_.data() + word.start, word.length, merge.left, merge.right, merge.fresh,
+        // The merged pair itself is skipped: its count is set to zero once the step is done.
+        [&](int32_t x, int32_t y) {
+          if (pair_key(x, y) != merged) updates.removed(x, y, count, w);
+        },
+        [&](int32_t x, int32_t y) { updates.added(x, y, count, w); });
   }
 
   // Up to this many tokens a pair fits in 32 bits and the first count sorts (see above).
@@ -421,7 +409,7 @@ class MergeLoop {
   std::priority_queue<HeapEntry> heap_;
   uint32_t step_ = 0;
 
-  std::vector<Scratch> scratches_ = std::vector<Scratch>(1);  // one per thread
+  std::vector<std::vector<PairEvent>> events_;  // by worker thread, recorded in big steps
 };
 
 }  // namespace

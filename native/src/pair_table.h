@@ -4,7 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "huge_pages.h"
 
@@ -158,25 +163,65 @@ class PairTable {
 };
 
 }  // namespace merge_loop
-// Replaces every (left, right) in s[0:length] by `fresh`, left to right (BPE's rule: a run
-// "aaa" with pair (a, a) becomes "Xa"). The new symbols go to `out`; `merged_at[k]` is 1 where
-// position k was part of a replaced pair. Returns false, writing nothing to s, when the pair
-// does not occur. Shared by the plain and the parity merge loops.
-inline bool replace_pair(const int32_t* s, uint32_t length, int32_t left, int32_t right, int32_t fresh,
-                         std::vector<uint8_t>& merged_at, std::vector<int32_t>& out) {
-  merged_at.assign(length, 0);
-  out.clear();
-  for (uint32_t k = 0; k < length;) {
-    if (k + 1 < length && s[k] == left && s[k + 1] == right) {
-      merged_at[k] = merged_at[k + 1] = 1;
-      out.push_back(fresh);
-      k += 2;
-    } else {
-      out.push_back(s[k]);
-      ++k;
+// The first k >= from with s[k] == left and s[k + 1] == right, or length when there is none.
+// Superword pre-tokens run to hundreds of symbols and most merges touch few places in them,
+// so the search for `left` compares four symbols at a time.
+inline uint32_t find_pair(const int32_t* s, uint32_t length, int32_t left, int32_t right, uint32_t from) {
+  uint32_t k = from;
+  while (k + 1 < length) {
+#if defined(__SSE2__)
+    const __m128i wanted = _mm_set1_epi32(left);
+    while (k + 4 <= length) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + k));
+      const int hits = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(block, wanted)));
+      if (hits) {
+        k += static_cast<uint32_t>(__builtin_ctz(static_cast<unsigned>(hits)));
+        break;
+      }
+      k += 4;
     }
+#endif
+    while (k < length && s[k] != left) ++k;
+    if (k + 1 >= length) return length;
+    if (s[k + 1] == right) return k;
+    ++k;
   }
-  return out.size() != length;
+  return length;
+}
+
+// Replaces every (left, right) in s[0:length] by `fresh`, left to right and in place (BPE's
+// rule: a run "aaa" with pair (a, a) becomes "Xa"), and returns the new length (`length` when
+// the pair does not occur). Reports removed(x, y) for each pair of the old sequence that
+// overlapped a replaced position, the replaced pairs included, and added(x, y) for each pair
+// of the new sequence that contains `fresh`. Runs between occurrences are found by find_pair
+// and moved as blocks, so a long word costs little more than its occurrences. Shared by the
+// plain and the parity merge loops.
+template <class Removed, class Added>
+inline uint32_t replace_pair(int32_t* s, uint32_t length, int32_t left, int32_t right, int32_t fresh,
+                             Removed&& removed, Added&& added) {
+  uint32_t k = find_pair(s, length, left, right, 0);
+  if (k == length) return length;
+  uint32_t out = k;            // s[0:out] is the new sequence so far; s[k:] is still the old one
+  bool after_merge = false;    // old position k - 1 was part of a replaced pair
+  while (k < length) {
+    if (k + 1 < length && s[k] == left && s[k + 1] == right) {
+      if (k > 0 && !after_merge) removed(s[k - 1], left);  // s[k - 1] is unmoved: out < k here
+      removed(left, right);
+      if (k + 2 < length) removed(right, s[k + 2]);
+      if (out > 0) added(s[out - 1], fresh);
+      s[out++] = fresh;
+      k += 2;
+      after_merge = true;
+      continue;
+    }
+    const uint32_t next = find_pair(s, length, left, right, k + 1);
+    if (after_merge) added(fresh, s[k]);
+    std::memmove(s + out, s + k, sizeof(int32_t) * (next - k));
+    out += next - k;
+    k = next;
+    after_merge = false;
+  }
+  return out;
 }
 
 }  // namespace tokensmith

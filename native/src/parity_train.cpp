@@ -373,11 +373,6 @@ class ParityLoop {
     uint32_t kind;
   };
   enum : uint32_t { kRemoved, kAdded, kShrunk };
-  struct Scratch {
-    std::vector<uint8_t> merged_at;
-    std::vector<int32_t> symbols;
-    std::vector<Event> events;
-  };
   struct DirectUpdates {
     ParityLoop* loop;
     void removed(int32_t x, int32_t y, uint32_t w) { loop->remove_pair(x, y, w); }
@@ -406,29 +401,28 @@ class ParityLoop {
       merge_in_parallel(merge, words);
     } else {
       DirectUpdates direct{this};
-      for (uint32_t w : words) merge_word(w, merge, scratches_[0], direct);
+      for (uint32_t w : words) merge_word(w, merge, direct);
     }
     push_touched();
   }
 
   void merge_in_parallel(const Merge& merge, const std::vector<uint32_t>& words) {
     const size_t parts = std::min<size_t>(options_.threads, words.size() / (kParallelWords / 2));
-    if (scratches_.size() < parts) scratches_.resize(parts);
+    if (events_.size() < parts) events_.resize(parts);
     auto range = [&](size_t part) { return words.data() + words.size() * part / parts; };
     std::vector<std::thread> workers;
     for (size_t part = 1; part < parts; ++part) {
       workers.emplace_back([this, &merge, &range, part] {
-        Scratch& scratch = scratches_[part];
-        scratch.events.clear();
-        RecordedUpdates recorded{&scratch.events};
-        for (const uint32_t* w = range(part); w != range(part + 1); ++w) merge_word(*w, merge, scratch, recorded);
+        events_[part].clear();
+        RecordedUpdates recorded{&events_[part]};
+        for (const uint32_t* w = range(part); w != range(part + 1); ++w) merge_word(*w, merge, recorded);
       });
     }
     DirectUpdates direct{this};
-    for (const uint32_t* w = range(0); w != range(1); ++w) merge_word(*w, merge, scratches_[0], direct);
+    for (const uint32_t* w = range(0); w != range(1); ++w) merge_word(*w, merge, direct);
     for (size_t part = 1; part < parts; ++part) {
       workers[part - 1].join();
-      for (const Event& e : scratches_[part].events) {
+      for (const Event& e : events_[part]) {
         if (e.kind == kAdded) add_pair(left_of(e.key), right_of(e.key), e.word);
         else if (e.kind == kRemoved) remove_pair(left_of(e.key), right_of(e.key), e.word);
         else shrink(e.word, static_cast<uint32_t>(e.key));
@@ -440,20 +434,13 @@ class ParityLoop {
   // replaced position disappears (the merged pair too, so its counts fall to zero on their
   // own), every pair that contains `fresh` appears.
   template <class Updates>
-  void merge_word(uint32_t w, const Merge& merge, Scratch& scratch, Updates& updates) {
+  void merge_word(uint32_t w, const Merge& merge, Updates& updates) {
     Word& word = words_[w];
-    int32_t* s = symbols_.data() + word.start;
     const uint32_t length = word.length;
-    std::vector<uint8_t>& merged_at = scratch.merged_at;
-    std::vector<int32_t>& out = scratch.symbols;
-    if (!replace_pair(s, length, merge.left, merge.right, merge.fresh, merged_at, out)) return;
-    for (uint32_t k = 0; k + 1 < length; ++k)
-      if (merged_at[k] | merged_at[k + 1]) updates.removed(s[k], s[k + 1], w);
-    std::copy(out.begin(), out.end(), s);
-    word.length = static_cast<uint32_t>(out.size());
-    for (size_t k = 0; k + 1 < out.size(); ++k)
-      if (s[k] == merge.fresh || s[k + 1] == merge.fresh) updates.added(s[k], s[k + 1], w);
-    updates.shrunk(w, length - word.length);
+    word.length = replace_pair(
+        symbols_.data() + word.start, length, merge.left, merge.right, merge.fresh,
+        [&](int32_t x, int32_t y) { updates.removed(x, y, w); }, [&](int32_t x, int32_t y) { updates.added(x, y, w); });
+    if (word.length != length) updates.shrunk(w, length - word.length);
   }
 
   // Steps visiting fewer words than this run on one thread: starting threads would cost more.
@@ -480,7 +467,7 @@ class ParityLoop {
   std::vector<uint32_t> window_counts_;
   std::deque<uint32_t> recent_;
 
-  std::vector<Scratch> scratches_ = std::vector<Scratch>(1);  // one per thread
+  std::vector<std::vector<Event>> events_;  // by worker thread, recorded in big steps
 };
 
 }  // namespace
